@@ -1,0 +1,131 @@
+"""The `medcode` command: search, show, data build|fetch|info (each with --json)."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+
+def _print(obj, as_json: bool, text: str) -> None:
+    print(json.dumps(obj, indent=2, default=str) if as_json else text)
+
+
+def cmd_search(a) -> int:
+    import medcode
+
+    hits = medcode.search(" ".join(a.query), system=a.system, limit=a.limit, billable_only=a.billable,
+                          chapter=a.chapter, year=a.year)
+    lines = [f"{h.code:<9}{'' if h.billable else '(header) '}{h.title}\n         via {h.via}" for h in hits]
+    _print([dataclasses.asdict(h) for h in hits], a.json, "\n".join(lines) or "No matches.")
+    return 0
+
+
+def cmd_show(a) -> int:
+    import medcode
+
+    c = medcode.lookup(a.code, system=a.system, year=a.year, date=a.date)
+    lines = [f"{c.code}  {c.title}", f"  {c.system}, FY{c.year}, {'billable' if c.billable else 'not billable'}"]
+    for name in ("includes", "inclusion_terms", "excludes1", "excludes2", "code_first", "use_additional",
+                 "code_also", "notes"):
+        for note in getattr(c, name):
+            lines.append(f"  {name}: {note.text}" + (f"  [from {note.source}]" if note.source != c.code else ""))
+    if c.seventh_characters:
+        lines.append("  7th characters: " + ", ".join(f"{k} {v}" for k, v in c.seventh_characters.items()))
+    if c.children:
+        lines.append("  children: " + ", ".join(c.children[:30]) + (" ..." if len(c.children) > 30 else ""))
+    for axis in c.details.get("axes", []):
+        lines.append(f"  {axis['position']} {axis['axis']}: {axis['value']} = {axis['label']}")
+    if c.system == "cpt":
+        lines.append(f"  description: {c.details['description_source']}")
+    _print(dataclasses.asdict(c), a.json, "\n".join(lines))
+    return 0
+
+
+def cmd_build(a) -> int:
+    from medcode.data.build import build, fiscal_years_available
+    from medcode.data.sources import discover
+
+    found = discover()
+    years = a.year or fiscal_years_available(found)
+    if not years:
+        print("No ICD-10-CM tabular file was found: install the package (pip install simple-icd-10-cm) or set "
+              "MEDCODE_CMS_DIR.", file=sys.stderr)
+        return 1
+    done = [str(build(y, found, Path(a.cpt_file) if a.cpt_file else None)) for y in years]
+    _print({"built": done}, a.json, "\n".join(f"built {p}" for p in done))
+    return 0
+
+
+def cmd_fetch(a) -> int:
+    from medcode.data.fetch import fetch
+
+    report = fetch(years=a.year, base_url=a.base_url, accept_licence=a.accept_licence)
+    _print(report.as_dict(), a.json, "\n".join(report.lines()))
+    return 0 if not report.as_dict().get("failed") else 1
+
+
+def cmd_info(a) -> int:
+    from medcode.data.info import info
+
+    data = info()
+    _print(data, a.json, "\n".join(_info_lines(data)))
+    return 0
+
+
+def _info_lines(data: dict) -> list[str]:
+    lines = []
+    for year, store in data["stores"].items():
+        lines.append(f"FY{year}: {store['path']}")
+        for system, facts in store["systems"].items():
+            lines.append(f"  {system:<9} " + ", ".join(f"{k} {v}" for k, v in facts.items()))
+    lines += [f"missing: {m}" for m in data["missing"]] or ["All optional sources are present."]
+    return lines
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="medcode", description="Search, look up and check medical codes.")
+    sub = p.add_subparsers(dest="verb", required=True)
+    s = sub.add_parser("search", help="search a code set by words or code")
+    s.add_argument("query", nargs="+")
+    s.add_argument("--system", default="icd10cm")
+    s.add_argument("--limit", type=int, default=10)
+    s.add_argument("--billable", action="store_true", help="billable codes only")
+    s.add_argument("--chapter")
+    s.set_defaults(run=cmd_search)
+    s = sub.add_parser("show", help="show one code with its notes")
+    s.add_argument("code")
+    s.add_argument("--system")
+    s.add_argument("--date", help="date of service (selects the fiscal year)")
+    s.set_defaults(run=cmd_show)
+    data = sub.add_parser("data", help="build, fetch or describe the code-set stores").add_subparsers(
+        dest="action", required=True)
+    s = data.add_parser("build", help="compile the official files into SQLite stores")
+    s.add_argument("--cpt-file", help="a licensed AMA CPT file (code<TAB>descriptor)")
+    s.set_defaults(run=cmd_build)
+    s = data.add_parser("fetch", help="download the official releases named in source_data/releases.toml")
+    s.add_argument("--base-url", help="download from this mirror instead of the publishers")
+    s.add_argument("--accept-licence", action="store_true", help="accept CMS's AMA CPT licence terms (NCCI files)")
+    s.set_defaults(run=cmd_fetch)
+    s = data.add_parser("info", help="what each store holds and which sources are missing")
+    s.set_defaults(run=cmd_info)
+    for action in [*sub.choices.values(), *data.choices.values()]:
+        action.add_argument("--json", action="store_true", help="print JSON")
+        if action.prog.split()[-1] in ("search", "show", "build", "fetch"):
+            action.add_argument("--year", type=int, action="append" if "data" in action.prog else None,
+                                help="fiscal year (default: the kit's year, or the date's)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, RuntimeError, FileNotFoundError) as e:
+        print(f"medcode: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
