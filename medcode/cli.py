@@ -63,7 +63,7 @@ def cmd_fetch(a) -> int:
 
     report = fetch(years=a.year, base_url=a.base_url, accept_licence=a.accept_licence)
     _print(report.as_dict(), a.json, "\n".join(report.lines()))
-    return 0 if not report.as_dict().get("failed") else 1
+    return 0 if report.ok else 1
 
 
 def cmd_info(a) -> int:

@@ -6,17 +6,27 @@ import re
 import sqlite3
 from functools import lru_cache
 
-from medcode.codes import candidates, clean, system_name
+from medcode.codes import candidates, system_name
 from medcode.model import Hit
 from medcode.store import connect, resolve_year
 
-MAX_QUERY = 200  # characters considered; a search box, not a document
-STOPWORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "by", "at", "or", "from",
-             "is", "was", "has", "had", "patient", "pt", "my", "his", "her", "their", "left", "right"}
-LATERAL = {"left", "right", "bilateral"}
-KIND_WEIGHT = {"index": 1.35, "title": 1.0, "inclusion": 0.95, "drug": 0.9, "neoplasm": 0.9, "eindex": 0.8,
-               "procedure": 1.0, "modifier": 0.8}
+MAX_QUERY = 200  # characters considered: a search box, not a document
+CANDIDATES = 300  # texts scored per query stage
+STOPWORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "by", "at", "or", "from", "as",
+             "is", "was", "has", "had", "patient", "pt", "my", "his", "her", "their", "nos", "nec", "due", "see"}
+KIND_BONUS = {"index": 3.0, "title": 0.0, "inclusion": -1.0, "drug": -1.0, "neoplasm": -1.0, "eindex": -2.0,
+              "procedure": 0.0, "modifier": -1.0}
 WORD = re.compile(r"[^\W_]+")
+# Words a coder settles in the Tabular, not the Index: they pick the child code, they do not find the entry.
+TABULAR_WORDS = {"right", "left", "bilateral", "closed", "open", "initial", "subsequent", "sequela", "encounter",
+                 "displaced", "nondisplaced", "unspecified"}
+SQL = ("SELECT d.code, d.kind, d.via, d.billable, d.text, d.also, bm25(doc_fts, 1.0, 0.0) FROM doc_fts "
+       "JOIN doc d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ? AND d.system = ? AND d.billable >= ? "
+       "AND (? = '' OR d.chapter = ?) {main} ORDER BY bm25(doc_fts, 1.0, 0.0) LIMIT ?")
+# Candidate stages, in order: Index main terms with every word; any text with every word; the same with the
+# last word as a prefix (typing); any word. Later stages run only while too few codes were found.
+STAGES = (("AND", False, "AND d.level = 0", 50), ("AND", False, "", CANDIDATES), ("AND", True, "", CANDIDATES),
+          ("OR", False, "", CANDIDATES), ("OR", False, "AND d.level = 0", 50))
 
 
 def search(query: object, system: str = "icd10cm", limit: int = 10, billable_only: bool = False,
@@ -25,105 +35,163 @@ def search(query: object, system: str = "icd10cm", limit: int = 10, billable_onl
 
     Returns [] for an empty or meaningless query (None, "", punctuation, emoji)."""
     system = system_name(system) or "icd10cm"
-    if not isinstance(query, str):
+    if not isinstance(query, str) or not query.strip():
         return []
-    query = query[:MAX_QUERY]
+    text = query[:MAX_QUERY].strip()
     limit = max(1, min(int(limit), 200))
+    chapter = str(chapter or "").strip().upper()
     db = connect(resolve_year(year, date))
-    text = query.strip()
-    if not text:
-        return []
-    codes = [c for s, c in candidates(text.rstrip(".").replace(" ", ""), system) if s == system]
-    if codes and " " not in text.strip():
-        hits = _code_family(db, system, codes[0], limit * 3)
-        if hits:
-            return _filter(db, hits, billable_only, chapter)[:limit]
+    if " " not in text:
+        codes = [c for s, c in candidates(text.rstrip("."), system) if s == system]
+        family = _code_family(db, system, codes[0], limit, billable_only, chapter) if codes else []
+        if family:
+            return family
     groups = _groups(db, text)
-    if not groups:
+    soft = {g[0][0] for g in groups if len(g) == 1 and g[0][0] in TABULAR_WORDS}
+    hard = [g for g in groups if not (len(g) == 1 and g[0][0] in soft)] or groups
+    if not hard:
         return []
-    hits = _rank(db, system, groups, limit, billable_only, chapter)
-    return hits[:limit]
+    ranked = _rank(db, system, hard, soft, limit, billable_only, chapter)
+    if system == "icd10cm":
+        ranked = _complete(db, ranked, {w for g in groups for alt in g for w in alt}, billable_only)
+    return [Hit(code, _title(db, system, code), bool(b), round(score, 2), via, system)
+            for code, score, via, b in ranked[:limit]]
 
 
-def _code_family(db: sqlite3.Connection, system: str, code: str, limit: int) -> list[Hit]:
-    """The code itself, then its descendants in book order (e11.2 -> E11.2, E11.21, E11.22, ...)."""
+def _code_family(db, system, code, limit, billable_only, chapter) -> list[Hit]:
+    """The code, then its descendants in book order (e11.2 -> E11.2, E11.21, ...); an unknown code's
+    nearest existing ancestor stands in (E11.999 -> E11.9)."""
     if system == "icd10cm":
         sql = ("SELECT id, title, billable FROM cm_node WHERE id >= ? AND id < ? AND kind NOT IN ('chapter','block') "
-               "ORDER BY id != ?, seq LIMIT ?")
+               "AND billable >= ? AND (? = '' OR chapter = ?) ORDER BY id != ?, seq LIMIT ?")
     else:
         table, title, billable = {"icd10pcs": ("pcs_code", "title", "1"), "hcpcs": ("hcpcs", "long", "terminated = ''"),
                                   "cpt": ("cpt", "description", "1")}[system]
-        sql = (f"SELECT code, {title}, {billable} FROM {table} WHERE code >= ? AND code < ? "
-               "ORDER BY code != ?, code LIMIT ?")
-    rows = db.execute(sql, (code, code + "\uffff", code, limit)).fetchall()
-    return [Hit(c, t, bool(b), 100.0 - i * 0.01, "code", system) for i, (c, t, b) in enumerate(rows)]
+        sql = (f"SELECT code, {title}, {billable} AS b FROM {table} WHERE code >= ? AND code < ? AND b >= ? "
+               "AND ? = ? ORDER BY code != ?, code LIMIT ?")
+    while len(code) >= 3:
+        rows = db.execute(sql, (code, code + "\uffff", int(billable_only), chapter, chapter, code, limit)).fetchall()
+        if rows:
+            return [Hit(c, t, bool(b), 100.0 - i * 0.01, "code", system) for i, (c, t, b) in enumerate(rows)]
+        code = code[:-1].rstrip(".")
+    return []
+
+
+def _key(words) -> tuple[str, ...]:
+    """A phrase as synonym lookup sees it: no stopwords, no plural s (gallstones = gallstone)."""
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in STOPWORDS)
 
 
 @lru_cache(maxsize=8)
 def _synonyms(db: sqlite3.Connection) -> dict[tuple[str, ...], tuple[str, ...]]:
-    return {tuple(WORD.findall(p)): tuple(WORD.findall(m)) for p, m in db.execute("SELECT phrase, means FROM synonym")}
+    return {_key(WORD.findall(p)): tuple(WORD.findall(m)) for p, m in db.execute("SELECT phrase, means FROM synonym")}
 
 
 def _groups(db: sqlite3.Connection, text: str) -> list[list[tuple[str, ...]]]:
-    """Query words grouped: each group is a list of alternatives (the words, or what a synonym means)."""
-    words = [w for w in WORD.findall(text.lower()) if len(w) < 40]
+    """Query words in groups; each group lists its alternatives (the words, or what a synonym means)."""
+    words = [w for w in WORD.findall(text.lower()) if len(w) < 40 and w not in STOPWORDS][:30]
     syn = _synonyms(db)
     groups, i = [], 0
     while i < len(words):
         for n in (4, 3, 2, 1):
-            phrase = tuple(words[i:i + n])
-            if len(phrase) == n and phrase in syn:
-                alts = [tuple(w for w in phrase if w not in STOPWORDS), syn[phrase]]
-                groups.append([a for a in alts if a])
+            phrase = words[i:i + n]
+            if len(phrase) == n and _key(phrase) in syn:
+                groups.append([tuple(phrase), syn[_key(phrase)]])
                 i += n
                 break
         else:
-            if words[i] not in STOPWORDS:
-                groups.append([(words[i],)])
+            groups.append([(words[i],)])
             i += 1
     return groups
 
 
-def _fts(groups: list[list[tuple[str, ...]]], prefix_last: bool) -> str:
+def _fts(groups, join: str, prefix_last: bool) -> str:
     parts = []
     for gi, alts in enumerate(groups):
         last = prefix_last and gi == len(groups) - 1
-        ors = []
+        ors = [" AND ".join(f'"{w}"' + ("*" if last and j == len(alt) - 1 and len(w) >= 3 else "")
+                            for j, w in enumerate(alt)) for alt in alts]
+        parts.append("(" + " OR ".join(f"({o})" for o in ors) + ")")
+    return f" {join} ".join(parts)
+
+
+def _same(a: str, b: str) -> bool:
+    """Words a coder reads as the same: equal, plural, or one stem (infarct/infarction, diabetes/diabetic)."""
+    if a == b or a.rstrip("s") == b.rstrip("s"):
+        return True
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n >= max(4, min(len(a), len(b)) - 2) and max(len(a), len(b)) - n <= 4
+
+
+def _score(groups, soft, kind, billable, text, also, bm) -> float:
+    words = [w for w in WORD.findall(text) if w not in STOPWORDS]
+    extra_ok = set(WORD.findall(also))
+    all_words = set(words) | extra_ok
+    matched_groups, used = 0, set()
+    for alts in groups:
         for alt in alts:
-            toks = [f'"{w}"' + ("*" if last and j == len(alt) - 1 and len(w) >= 3 else "") for j, w in enumerate(alt)]
-            ors.append("(" + " AND ".join(toks) + ")")
-        parts.append("(" + " OR ".join(ors) + ")")
-    return " AND ".join(parts)
+            hits = [next((d for d in all_words if _same(q, d)), None) for q in alt]
+            if all(hits):
+                matched_groups += 1
+                used.update(hits)
+                break
+    used |= {w for w in words if w in soft}
+    extra = sum(1 for w in words if w not in used and not any(_same(w, u) for u in used))
+    return (100.0 * matched_groups / len(groups) - 2.5 * extra + 1.0 * len(soft & set(words))
+            + KIND_BONUS.get(kind, 0) + 2.0 * billable - 0.05 * bm)
 
 
-def _rank(db, system, groups, limit, billable_only, chapter) -> list[Hit]:
-    best: dict[str, list] = {}
-    tiers = [groups] + ([groups[:i] + groups[i + 1:] for i in range(len(groups))] if 1 < len(groups) <= 6 else [])
-    nq = sum(len(g[0]) for g in groups)
-    for tier, gs in enumerate(tiers):
-        if tier == 1 and len(best) >= limit:
-            break
-        rows = db.execute(
-            "SELECT d.code, d.kind, d.via, d.billable, d.words, bm25(doc_fts) FROM doc_fts JOIN doc d ON d.id = doc_fts.rowid "
-            "WHERE doc_fts MATCH ? AND d.system = ? ORDER BY bm25(doc_fts) LIMIT 400",
-            (_fts(gs, prefix_last=True), system)).fetchall()
-        for code, kind, via, billable, words, bm in rows:
-            if billable_only and not billable:
-                continue
-            score = (-bm * KIND_WEIGHT.get(kind, 1.0) - 0.25 * max(0, words - nq) + 1.5 * billable
-                     - (0 if tier == 0 else 6.0))
+def _rank(db, system, groups, soft, limit, billable_only, chapter) -> list[tuple[str, float, str, int]]:
+    """(code, score, via, billable) best first: all words matched, few extra words, index and billable first."""
+    best: dict[str, tuple[float, str, int]] = {}
+    for n, (join, prefix, main, size) in enumerate(STAGES):
+        if n >= 2 and len(best) >= limit or (join == "OR" and len(groups) == 1):
+            continue
+        args = (_fts(groups, join, prefix), system, int(billable_only), chapter, chapter, size)
+        for code, kind, via, billable, text, also, bm in db.execute(SQL.format(main=main), args):
+            score = _score(groups, soft, kind, billable, text, also, bm)
             if code not in best or score > best[code][0]:
-                best[code] = [score, via, billable, best.get(code, [0, 0, 0, 0])[3] + 1]
-            else:
-                best[code][3] += 1
-    ranked = sorted(best.items(), key=lambda kv: -(kv[1][0] + 0.3 * min(kv[1][3], 4)))
-    hits = []
-    for code, (score, via, billable, n) in ranked:
-        hits.append(Hit(code, "", bool(billable), round(score + 0.3 * min(n, 4), 3), via, system))
-        if len(hits) >= limit * 3:
-            break
-    hits = _filter(db, hits, billable_only, chapter)[:limit]
-    return [Hit(h.code, _title(db, system, h.code), h.billable, h.score, h.via, system) for h in hits]
+                best[code] = (score, via, billable)
+    return sorted(((c, s, v, b) for c, (s, v, b) in best.items()), key=lambda r: -r[1])
+
+
+def _complete(db, ranked, query_words: set[str], billable_only: bool):
+    """Follow a header hit down the Tabular to the billable code the words support (as a coder would):
+    the child naming a query word (left, closed...), else the unspecified one; initial encounter by default."""
+    out, seen = [], set()
+    for i, (code, score, via, billable) in enumerate(ranked):
+        if not billable and i < 8:
+            full = _descend(db, code, query_words)
+            if full and full not in seen:
+                out.append((full, score - 0.01, via if via == "tabular" else f"{via} -> tabular", 1))
+                seen.add(full)
+        if code not in seen and (billable or not billable_only):
+            out.append((code, score - (0.02 if not billable else 0), via, billable))
+            seen.add(code)
+    return sorted(out, key=lambda r: -r[1])
+
+
+def _descend(db, code: str, query_words: set[str]) -> str | None:
+    for _ in range(5):
+        kids = db.execute("SELECT id, title, billable FROM cm_node WHERE parent = ? ORDER BY seq", (code,)).fetchall()
+        if not kids:
+            return None
+        parent_words = set(WORD.findall(_title(db, "icd10cm", code).lower()))
+
+        def fit(kid) -> tuple:
+            words = set(WORD.findall(kid[1].lower())) - parent_words
+            named = sum(any(_same(q, w) for w in words) for q in query_words)
+            tail = kid[0][-1]
+            return (named, tail == "A" or "unspecified" in words, tail in "09")
+
+        code, _, billable = max(kids, key=fit)
+        if billable:
+            return code
+    return None
 
 
 def _title(db: sqlite3.Connection, system: str, code: str) -> str:
@@ -131,15 +199,3 @@ def _title(db: sqlite3.Connection, system: str, code: str) -> str:
            "hcpcs": "SELECT long FROM hcpcs WHERE code = ?", "cpt": "SELECT description FROM cpt WHERE code = ?"}[system]
     row = db.execute(sql, (code,)).fetchone()
     return row[0] if row else ""
-
-
-def _filter(db, hits: list[Hit], billable_only: bool, chapter: str | None) -> list[Hit]:
-    if billable_only:
-        hits = [h for h in hits if h.billable]
-    if chapter and hits and hits[0].system == "icd10cm":
-        want = str(chapter).strip().upper()
-        keep = {c for (c,) in db.execute(
-            f"SELECT id FROM cm_node WHERE chapter = ? AND id IN ({','.join('?' * len(hits))})",
-            (want, *[h.code for h in hits]))}
-        hits = [h for h in hits if h.code in keep]
-    return hits

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sqlite3
 import time
 from pathlib import Path
@@ -18,7 +17,6 @@ DRUG_COLUMNS = {2: "poisoning accidental", 3: "poisoning intentional self-harm",
                 5: "poisoning undetermined", 6: "adverse effect", 7: "underdosing"}
 NEOPLASM_COLUMNS = {2: "malignant primary", 3: "malignant secondary", 4: "carcinoma in situ", 5: "benign",
                     6: "uncertain behavior", 7: "unspecified behavior"}
-WORD = re.compile(r"\w+")
 
 
 def fiscal_years_available(found: dict | None = None) -> list[int]:
@@ -32,8 +30,37 @@ def _pick(found: dict, kind: str, year: int) -> tuple[Path, int] | None:
     return (found[(kind, max(years))], max(years)) if years else None
 
 
-def _words(text: str) -> int:
-    return len(WORD.findall(text))
+TABLE_NAMES = {"drug": "drug table", "neoplasm": "neoplasm table"}
+
+
+def _table_text(book: str, trail: str, col: int, column: str) -> tuple[str, str]:
+    """(text, also) for a table cell. The table's own heading words and the default column (accidental
+    poisoning when intent is not documented, ICD-10-CM I.C.19.e.5.b) do not count against a match."""
+    if book == "neoplasm":
+        return f"{trail.removeprefix('Neoplasm, neoplastic, ')} {column}", "neoplasm neoplastic"
+    if col == 2:
+        return f"{trail} poisoning", "accidental unintentional"
+    return f"{trail} {column}", ""
+
+
+def _see_resolver(terms: list[cm_index.Term]):
+    """Find the term a "see" reference names: 'Calculus, gallbladder' -> main term 'Calculus, calculi,
+    calculous', subterm 'gallbladder' (each part matches a term's title or one of its comma-separated forms)."""
+    children: dict[int | None, list[cm_index.Term]] = {}
+    for t in terms:
+        children.setdefault(t.parent, []).append(t)
+
+    def names(t: cm_index.Term) -> set[str]:
+        return {t.title.lower(), *(x.strip() for x in t.title.lower().split(","))}
+
+    def resolve(see: str) -> cm_index.Term | None:
+        parent = None
+        for part in see.lower().split(", "):
+            parent = next((t for t in children.get(parent.id if parent else None, []) if part in names(t)), None)
+            if parent is None:
+                return None
+        return parent
+    return resolve
 
 
 class Builder:
@@ -43,8 +70,9 @@ class Builder:
         self.billable: dict[str, int] = {}
         self.chapter: dict[str, str] = {}
 
-    def doc(self, system, code, kind, via, text, billable=1, chapter=""):
-        self.docs.append((system, code, kind, via, billable, _words(text), chapter, text))
+    def doc(self, system, code, kind, via, text, billable=1, chapter="", also="", level=None):
+        """A searchable text for a code; `also` words match but are not counted as unmatched extras."""
+        self.docs.append((system, code, kind, via, billable, chapter, text.lower(), also.lower(), level))
 
     def source(self, key: str, path: Path, year: int) -> None:
         self.meta["sources"][key] = {"file": path.name, "year": year}
@@ -91,31 +119,34 @@ class Builder:
 
     def index_terms(self, terms: list[cm_index.Term], headings: dict[int, str], book: str) -> None:
         self.db.executemany("INSERT INTO cm_heading VALUES (?,?,?)", [(book, c, h) for c, h in headings.items()])
-        by_trail = {t.trail.lower(): t for t in terms}
+        see_target = _see_resolver(terms)
+        nemods: dict[int, str] = {}  # a main term's nonessential modifiers apply to its subterms too
         for t in terms:
+            nemods[t.id] = f"{nemods.get(t.parent, '')} {t.nemod}".strip()
             code, valid = self._code(t.code) if t.code else ("", 1)
             self.db.execute("INSERT INTO cm_term VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                             (t.id, t.book, t.parent, t.level, t.title, t.nemod, t.see, t.see_also, t.code,
                              t.manif, t.trail, valid))
-            text = f"{t.trail} {t.nemod}"
+            text = t.trail
             if code and valid:
                 label = "index" if book == "index" else "external cause index"
                 self.doc("icd10cm", code, book, f"{label}: {t.trail}", text, self.billable[code],
-                         self.chapter[code])
+                         self.chapter[code], nemods[t.id], 0 if t.level == 0 else None)
             elif t.see and not t.code:
-                target = by_trail.get(t.see.lower())
+                target = see_target(t.see)
                 tcode, tvalid = self._code(target.code) if target and target.code else ("", 0)
                 if tvalid:
                     self.doc("icd10cm", tcode, book, f"index: {t.trail} - see {t.see}", text,
-                             self.billable[tcode], self.chapter[tcode])
+                             self.billable[tcode], self.chapter[tcode], f"{nemods[t.id]} {t.see}",
+                             0 if t.level == 0 else None)
             columns = DRUG_COLUMNS if book == "drug" else NEOPLASM_COLUMNS
             for col, raw in t.cells.items():
                 ccode, cvalid = self._code(raw)
                 self.db.execute("INSERT INTO cm_cell VALUES (?,?,?,?)", (t.id, col, raw, cvalid))
                 if cvalid:
-                    name = "drug table" if book == "drug" else "neoplasm table"
-                    self.doc("icd10cm", ccode, book, f"{name}: {t.trail} ({columns[col]})",
-                             f"{text} {columns[col]}", self.billable[ccode], self.chapter[ccode])
+                    cell_text, cell_also = _table_text(book, t.trail, col, columns[col])
+                    self.doc("icd10cm", ccode, book, f"{TABLE_NAMES[book]}: {t.trail} ({columns[col]})", cell_text,
+                             self.billable[ccode], self.chapter[ccode], f"{cell_also} {nemods[t.id]}")
 
     def cm_index(self, found: dict) -> None:
         next_id = 1
@@ -163,7 +194,7 @@ class Builder:
                                 [tuple(vars(c).values()) for c in codes])
             for c in codes:
                 if not c.terminated:
-                    self.doc("hcpcs", c.code, c.kind, "HCPCS Level II", f"{c.code} {c.long} {c.short}")
+                    self.doc("hcpcs", c.code, c.kind, "HCPCS Level II", c.long, also=f"{c.code} {c.short}")
             active = [c for c in codes if not c.terminated]
             self.meta["hcpcs"] = {"release": f"{picked[1]} ({picked[0].name})",
                                   "procedures": sum(c.kind == "procedure" for c in active),
@@ -181,7 +212,8 @@ class Builder:
             self.meta["sources"]["cpt"] = {"file": Path(licensed).name, "year": self.year}
         self.db.executemany("INSERT OR REPLACE INTO cpt VALUES (?,?,?,?,?)", rows)
         for code, desc, section, _, source in rows:
-            self.doc("cpt", code, "title", "kit description" if source == "kit" else "AMA CPT", f"{code} {desc} {section}")
+            self.doc("cpt", code, "title", "kit description" if source == "kit" else "AMA CPT", desc,
+                     also=f"{code} {section}")
         self.meta["cpt"] = {"codes": len(rows), "source": "licensed AMA file" if licensed else "kit descriptions"}
 
     def synonyms(self) -> None:
@@ -191,10 +223,10 @@ class Builder:
             self.db.executemany("INSERT OR REPLACE INTO synonym VALUES (?,?)", rows)
 
     def finish(self) -> None:
-        self.db.executemany("INSERT INTO doc VALUES (?,?,?,?,?,?,?,?)",
-                            [(i, *d[:7]) for i, d in enumerate(self.docs, 1)])
-        self.db.executemany("INSERT INTO doc_fts (rowid, text) VALUES (?,?)",
-                            [(i, d[7]) for i, d in enumerate(self.docs, 1)])
+        self.db.executemany("INSERT INTO doc VALUES (?,?,?,?,?,?,?,?,?,?)",
+                            [(i, *d) for i, d in enumerate(self.docs, 1)])
+        self.db.executemany("INSERT INTO doc_fts (rowid, text, also) VALUES (?,?,?)",
+                            [(i, d[6], d[7]) for i, d in enumerate(self.docs, 1)])
         self.db.execute("INSERT INTO doc_fts (doc_fts) VALUES ('optimize')")
         self.meta["index_valid"] = dict(self.db.execute(
             "SELECT book, printf('%d of %d', sum(valid), count(*)) FROM cm_term WHERE code != '' GROUP BY book"))

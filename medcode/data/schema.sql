@@ -36,6 +36,6 @@ CREATE TABLE mue (code TEXT PRIMARY KEY, units INT, indicator TEXT, rationale TE
 
 -- Search: one row per searchable text, and its full-text index (porter stemming).
 CREATE TABLE synonym (phrase TEXT PRIMARY KEY, means TEXT);
-CREATE TABLE doc (id INTEGER PRIMARY KEY, system TEXT, code TEXT, kind TEXT, via TEXT, billable INT, words INT,
-                  chapter TEXT);
-CREATE VIRTUAL TABLE doc_fts USING fts5 (text, content='', tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE doc (id INTEGER PRIMARY KEY, system TEXT, code TEXT, kind TEXT, via TEXT, billable INT, chapter TEXT,
+                  text TEXT, also TEXT, level INT);  -- level: 0 on an index main term, else NULL  -- also: words that match but do not count as extra (modifiers)
+CREATE VIRTUAL TABLE doc_fts USING fts5 (text, also, content='', tokenize='porter unicode61 remove_diacritics 2');
