@@ -52,8 +52,9 @@ def baseline_search(cm):
 
 
 def main() -> None:
-    import medcode
     import simple_icd_10_cm as cm
+
+    import medcode
 
     with open(QUERIES, newline="", encoding="utf-8") as f:
         queries = [r["query"] for r in csv.DictReader(f)][:100]

@@ -42,7 +42,8 @@ def _not_found(db: sqlite3.Connection, system: str, code: str, year: int) -> str
             stem = code[:n].rstrip(".")
             row = db.execute("SELECT id, title FROM cm_node WHERE id = ?", (stem,)).fetchone()
             if row:
-                kids = [k for (k,) in db.execute("SELECT id FROM cm_node WHERE parent = ? ORDER BY seq LIMIT 8", (stem,))]
+                kids = [k for (k,) in db.execute("SELECT id FROM cm_node WHERE parent = ? ORDER BY seq LIMIT 8",
+                                                 (stem,))]
                 msg += f" The nearest code is {row[0]} ({row[1]})"
                 msg += f"; choose among {', '.join(kids)}." if kids else "."
                 break
@@ -102,7 +103,7 @@ def _hcpcs(db: sqlite3.Connection, code: str, year: int) -> Code | None:
                      (code,)).fetchone()
     if row is None:
         return None
-    details = dict(zip(("kind", "long", "short", "added", "effective", "terminated", "action"), row))
+    details = dict(zip(("kind", "long", "short", "added", "effective", "terminated", "action"), row, strict=True))
     return Code(code, "hcpcs", row[1], not row[5] and row[0] == "procedure", kind=row[0], year=year, details=details)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
 from functools import lru_cache
@@ -17,6 +18,9 @@ STOPWORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "by
 KIND_BONUS = {"index": 3.0, "title": 0.0, "inclusion": -1.0, "drug": -1.0, "neoplasm": -1.0, "eindex": -2.0,
               "procedure": 0.0, "modifier": -1.0}
 WORD = re.compile(r"[^\W_]+")
+TITLE_SQL = {"icd10cm": "SELECT title FROM cm_node WHERE id = ?",
+             "icd10pcs": "SELECT title FROM pcs_code WHERE code = ?",
+             "hcpcs": "SELECT long FROM hcpcs WHERE code = ?", "cpt": "SELECT description FROM cpt WHERE code = ?"}
 # Words a coder settles in the Tabular, not the Index: they pick the child code, they do not find the entry.
 TABULAR_WORDS = {"right", "left", "bilateral", "closed", "open", "initial", "subsequent", "sequela", "encounter",
                  "displaced", "nondisplaced", "unspecified"}
@@ -119,11 +123,7 @@ def _same(a: str, b: str) -> bool:
     """Words a coder reads as the same: equal, plural, or one stem (infarct/infarction, diabetes/diabetic)."""
     if a == b or a.rstrip("s") == b.rstrip("s"):
         return True
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
+    n = len(os.path.commonprefix([a, b]))
     return n >= max(4, min(len(a), len(b)) - 2) and max(len(a), len(b)) - n <= 4
 
 
@@ -175,27 +175,27 @@ def _complete(db, ranked, query_words: set[str], billable_only: bool):
     return sorted(out, key=lambda r: -r[1])
 
 
+def _fit(kid: tuple, parent_words: set[str], query_words: set[str]) -> tuple:
+    """How well a child code suits the query: words it adds that the query names, then the default
+    (initial encounter, unspecified), then the 0/9 "unspecified" position."""
+    words = set(WORD.findall(kid[1].lower())) - parent_words
+    named = sum(any(_same(q, w) for w in words) for q in query_words)
+    tail = kid[0][-1]
+    return (named, tail == "A" or "unspecified" in words, tail in "09")
+
+
 def _descend(db, code: str, query_words: set[str]) -> str | None:
     for _ in range(5):
         kids = db.execute("SELECT id, title, billable FROM cm_node WHERE parent = ? ORDER BY seq", (code,)).fetchall()
         if not kids:
             return None
         parent_words = set(WORD.findall(_title(db, "icd10cm", code).lower()))
-
-        def fit(kid) -> tuple:
-            words = set(WORD.findall(kid[1].lower())) - parent_words
-            named = sum(any(_same(q, w) for w in words) for q in query_words)
-            tail = kid[0][-1]
-            return (named, tail == "A" or "unspecified" in words, tail in "09")
-
-        code, _, billable = max(kids, key=fit)
+        code, _, billable = max(kids, key=lambda kid: _fit(kid, parent_words, query_words))
         if billable:
             return code
     return None
 
 
 def _title(db: sqlite3.Connection, system: str, code: str) -> str:
-    sql = {"icd10cm": "SELECT title FROM cm_node WHERE id = ?", "icd10pcs": "SELECT title FROM pcs_code WHERE code = ?",
-           "hcpcs": "SELECT long FROM hcpcs WHERE code = ?", "cpt": "SELECT description FROM cpt WHERE code = ?"}[system]
-    row = db.execute(sql, (code,)).fetchone()
+    row = db.execute(TITLE_SQL[system], (code,)).fetchone()
     return row[0] if row else ""

@@ -65,7 +65,10 @@ def test_filters_billable_and_chapter():
 
 def test_other_systems():
     assert medcode.search("dexamethasone injection", system="hcpcs", limit=3)[0].code == "J1100"
-    assert medcode.search("laparoscopic appendectomy", system="icd10pcs", limit=5)[0].code.startswith("0DTJ4")
+    # The PCS Index sends "Appendectomy" to both Excision (0DBJ) and Resection (0DTJ): both must be offered.
+    pcs = [h.code for h in medcode.search("laparoscopic appendectomy", system="icd10pcs", limit=10)]
+    assert "0DTJ4ZZ" in pcs and "0DBJ4ZZ" in pcs
+    assert medcode.search("resection appendix percutaneous endoscopic", system="icd10pcs")[0].code.startswith("0DTJ4")
     assert "99213" in [h.code for h in medcode.search("office visit established patient low", system="cpt", limit=5)]
 
 

@@ -184,7 +184,24 @@ class Builder:
             self.db.executemany("INSERT INTO pcs_definition VALUES (?,?,?,?,?,?)", pcs.parse_definitions(picked[0]))
         if picked := _pick(found, "icd10pcs-index", self.year):
             self.source("icd10pcs-index", *picked)
-            self.db.executemany("INSERT INTO pcs_term VALUES (?,?,?,?,?,?,?)", pcs.parse_index(picked[0]))
+            terms = pcs.parse_index(picked[0])
+            self.db.executemany("INSERT INTO pcs_term VALUES (?,?,?,?,?,?,?)", terms)
+            self.pcs_index_docs(terms)
+
+    def pcs_index_docs(self, terms: list[tuple]) -> None:
+        """Make PCS Index entries searchable ("appendectomy"): one text per valid code their table row
+        prefix names, when that prefix is specific (4+ characters, at most 40 codes)."""
+        titles = {t[0]: t[3] for t in terms}
+        for _, parent, _, title, see, _, codes in terms:
+            if len(codes) < 4:
+                continue
+            term = f"{titles.get(parent, '')} {title}".strip()
+            rows = self.db.execute("SELECT code, title FROM pcs_code WHERE code >= ? AND code < ? LIMIT 41",
+                                   (codes, codes + "~")).fetchall()
+            if len(rows) <= 40:
+                for code, code_title in rows:
+                    self.doc("icd10pcs", code, "index", f"index: {term} - see {see or codes}", term,
+                             also=f"{see} {code_title.replace(' · ', ' ')}")
 
     def hcpcs(self, found: dict) -> None:
         if picked := _pick(found, "hcpcs", self.year):

@@ -1,0 +1,1 @@
+"""Scoring for Chart to Claim's nbgrader assignments (partial credit with feedback)."""
