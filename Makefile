@@ -27,7 +27,7 @@ $(STORE): $(VENV)/.installed medcode/data/*.py medcode/data/schema.sql source_da
 setup: $(VENV)/.installed $(STORE) ## Create .venv, install, build the code-set store (quick when done)
 
 lab: setup ## Open JupyterLab on the first lesson (on a server: make lab ARGS=--no-browser)
-	$(BIN)/jupyter lab course/00-start-here.ipynb $(ARGS)
+	$(BIN)/jupyter lab course/00-start-here.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,) $(ARGS)
 
 test: setup ## Run the whole test suite (SLOW=false skips the slow tests)
 	$(BIN)/python -m pytest $(if $(filter false,$(SLOW)),-m "not slow",) $(ARGS)

@@ -12,7 +12,7 @@ from medcode.model import Hit
 from medcode.store import connect, resolve_year
 
 MAX_QUERY = 200  # characters considered: a search box, not a document
-CANDIDATES = 300  # texts scored per query stage
+CANDIDATES = 150  # texts scored per query stage
 STOPWORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "by", "at", "or", "from", "as",
              "is", "was", "has", "had", "patient", "pt", "my", "his", "her", "their", "nos", "nec", "due", "see"}
 KIND_BONUS = {"index": 3.0, "title": 0.0, "inclusion": -1.0, "drug": -1.0, "neoplasm": -1.0, "eindex": -2.0,
@@ -26,11 +26,12 @@ TABULAR_WORDS = {"right", "left", "bilateral", "closed", "open", "initial", "sub
                  "displaced", "nondisplaced", "unspecified"}
 SQL = ("SELECT d.code, d.kind, d.via, d.billable, d.text, d.also, bm25(doc_fts, 1.0, 0.0) FROM doc_fts "
        "JOIN doc d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ? AND d.system = ? AND d.billable >= ? "
-       "AND (? = '' OR d.chapter = ?) {main} ORDER BY bm25(doc_fts, 1.0, 0.0) LIMIT ?")
-# Candidate stages, in order: Index main terms with every word; any text with every word; the same with the
-# last word as a prefix (typing); any word. Later stages run only while too few codes were found.
-STAGES = (("AND", False, "AND d.level = 0", 50), ("AND", False, "", CANDIDATES), ("AND", True, "", CANDIDATES),
-          ("OR", False, "", CANDIDATES), ("OR", False, "AND d.level = 0", 50))
+       "AND (? = '' OR d.chapter = ?) {main} LIMIT ?")
+# Candidates come first from Index main terms holding every word (shortest first), then any text holding
+# every word (best bm25 first), then - only while too few codes were found - the last word as a prefix
+# (typing), and - only when nothing matched every word - every query less one word group.
+MAIN = "AND d.level = 0 ORDER BY length(d.text)"
+BEST = "ORDER BY bm25(doc_fts, 1.0, 0.0)"
 
 
 def search(query: object, system: str = "icd10cm", limit: int = 10, billable_only: bool = False,
@@ -110,6 +111,7 @@ def _groups(db: sqlite3.Connection, text: str) -> list[list[tuple[str, ...]]]:
 
 
 def _fts(groups, join: str, prefix_last: bool) -> str:
+    """An FTS5 query: groups joined by AND/OR, alternatives by OR, words quoted (no FTS syntax gets through)."""
     parts = []
     for gi, alts in enumerate(groups):
         last = prefix_last and gi == len(groups) - 1
@@ -119,6 +121,7 @@ def _fts(groups, join: str, prefix_last: bool) -> str:
     return f" {join} ".join(parts)
 
 
+@lru_cache(maxsize=1 << 16)
 def _same(a: str, b: str) -> bool:
     """Words a coder reads as the same: equal, plural, or one stem (infarct/infarction, diabetes/diabetic)."""
     if a == b or a.rstrip("s") == b.rstrip("s"):
@@ -148,14 +151,21 @@ def _score(groups, soft, kind, billable, text, also, bm) -> float:
 def _rank(db, system, groups, soft, limit, billable_only, chapter) -> list[tuple[str, float, str, int]]:
     """(code, score, via, billable) best first: all words matched, few extra words, index and billable first."""
     best: dict[str, tuple[float, str, int]] = {}
-    for n, (join, prefix, main, size) in enumerate(STAGES):
-        if n >= 2 and len(best) >= limit or (join == "OR" and len(groups) == 1):
-            continue
-        args = (_fts(groups, join, prefix), system, int(billable_only), chapter, chapter, size)
-        for code, kind, via, billable, text, also, bm in db.execute(SQL.format(main=main), args):
+
+    def gather(subset, prefix: bool, order: str, size: int) -> None:
+        args = (_fts(subset, "AND", prefix), system, int(billable_only), chapter, chapter, size)
+        for code, kind, via, billable, text, also, bm in db.execute(SQL.format(main=order), args):
             score = _score(groups, soft, kind, billable, text, also, bm)
             if code not in best or score > best[code][0]:
                 best[code] = (score, via, billable)
+
+    gather(groups, False, MAIN, 50)
+    gather(groups, False, BEST, CANDIDATES)
+    if len(best) < limit:
+        gather(groups, True, BEST, CANDIDATES)
+    if not best and len(groups) > 1:
+        for i in range(len(groups)):
+            gather(groups[:i] + groups[i + 1:], False, BEST, CANDIDATES)
     return sorted(((c, s, v, b) for c, (s, v, b) in best.items()), key=lambda r: -r[1])
 
 
