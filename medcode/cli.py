@@ -59,10 +59,12 @@ def cmd_build(a) -> int:
 
 
 def cmd_fetch(a) -> int:
-    from medcode.data.fetch import fetch
+    from medcode.data.fetch import fetch, missing
 
     report = fetch(years=a.year, base_url=a.base_url, accept_licence=a.accept_licence)
-    _print(report.as_dict(), a.json, "\n".join(report.lines()))
+    still = missing(years=a.year)
+    _print({**report.as_dict(), "missing": still}, a.json,
+           "\n".join(report.lines() + (["", "Still missing:", *still] if still else [])))
     return 0 if report.ok else 1
 
 
