@@ -43,6 +43,30 @@ def cmd_show(a) -> int:
     return 0
 
 
+def cmd_validate(a) -> int:
+    from medcode.validate import validate
+
+    findings = validate(a.codes, setting=a.setting, age=a.age, sex=a.sex, date=a.date, poa=a.poa, system=a.system)
+    text = "\n".join(f"{f.severity.upper():<8}{f.rule}: {f.message}" for f in findings) or "No findings."
+    _print([dataclasses.asdict(f) for f in findings], a.json, text)
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def cmd_drg(a) -> int:
+    from medcode import drg
+
+    common = dict(procedures=a.procedure or (), age=a.age, sex=a.sex, discharge_status=a.discharge_status,
+                  poa=a.poa, date=a.date)
+    if a.add or a.remove:
+        w = drg.what_if(a.pdx, a.sdx, add=a.add, remove=a.remove, **common)
+        _print(dataclasses.asdict(w), a.json, w.explanation)
+        return 0
+    r = drg.group(a.pdx, a.sdx, **common)
+    cc = ", ".join(f"{code} ({role})" for code, role in r.cc_mcc) or "none"
+    _print(dataclasses.asdict(r), a.json, f"MS-DRG {r.drg} {r.title}\n  MDC {r.mdc} {r.mdc_title}\n  CC/MCC used: {cc}")
+    return 0
+
+
 def cmd_build(a) -> int:
     from medcode.data.build import build, fiscal_years_available
     from medcode.data.sources import discover
@@ -101,6 +125,27 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--system")
     s.add_argument("--date", help="date of service (selects the fiscal year)")
     s.set_defaults(run=cmd_show)
+    s = sub.add_parser("validate", help="check codes against the coding rules (first = principal/first-listed)")
+    s.add_argument("codes", nargs="+", help="codes in reporting order; CPT/HCPCS lines as CODE-MOD*UNITS")
+    s.add_argument("--setting", help="office, emergency, inpatient, ambulatory-surgery, radiology, lab, ...")
+    s.add_argument("--age", help="age in whole years (0 = newborn)")
+    s.add_argument("--sex", help="F, M or U")
+    s.add_argument("--date", help="date of service, YYYY-MM-DD")
+    s.add_argument("--poa", help="present-on-admission flags, one per diagnosis (inpatient), e.g. Y,N,U")
+    s.add_argument("--system")
+    s.set_defaults(run=cmd_validate)
+    s = sub.add_parser("drg", help="group an inpatient case to an MS-DRG; --add/--remove shows what changes")
+    s.add_argument("pdx", help="principal diagnosis")
+    s.add_argument("sdx", nargs="*", help="secondary diagnoses")
+    s.add_argument("--procedure", action="append", help="ICD-10-PCS code (repeat for more)")
+    s.add_argument("--age", type=int, default=65)
+    s.add_argument("--sex", help="F, M or U")
+    s.add_argument("--discharge-status", type=int, default=1)
+    s.add_argument("--poa", help="POA flags, principal first, e.g. Y,Y,N")
+    s.add_argument("--date", help="discharge date, YYYY-MM-DD")
+    s.add_argument("--add", help="secondary diagnosis to add (what if)")
+    s.add_argument("--remove", help="secondary diagnosis to remove (what if)")
+    s.set_defaults(run=cmd_drg)
     data = sub.add_parser("data", help="build, fetch or describe the code-set stores").add_subparsers(
         dest="action", required=True)
     s = data.add_parser("build", help="compile the official files into SQLite stores")

@@ -47,3 +47,22 @@ def test_data_info_json():
 def test_help_lists_the_verbs():
     out = run("--help")
     assert all(v in out.stdout for v in ("search", "show", "data"))
+
+
+def test_validate_text_json_and_exit_code():
+    out = run("validate", "F02.80", "G30.1", "--setting", "office")
+    assert out.returncode == 1 and "manifestation_first" in out.stdout and "I.A.13" in out.stdout
+    clean = run("validate", "e1122", "n1831", "z794", "--setting", "office", "--age", "67", "--sex", "F", "--json")
+    assert clean.returncode == 0 and not [f for f in json.loads(clean.stdout) if f["severity"] == "error"]
+
+
+def test_validate_bad_context_is_one_clear_line():
+    out = run("validate", "E11.22", "--age", "200")
+    assert out.returncode == 2 and out.stderr.startswith("medcode: Age '200' is outside 0-124")
+
+
+def test_drg_and_what_if():
+    out = run("drg", "I50.9", "--age", "70", "--sex", "F")
+    assert out.returncode == 0 and out.stdout.startswith("MS-DRG 293")
+    out = run("drg", "I50.9", "--add", "J96.01", "--json")
+    assert json.loads(out.stdout)["after"]["drg"] == 291

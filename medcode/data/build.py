@@ -172,7 +172,7 @@ class Builder:
                                     [(tbl, 0, p, v, lb, title) for tbl, head in t.tables.items()
                                      for p, title, v, lb in head])
                 self.db.executemany("INSERT INTO pcs_axis VALUES (?,?,?,?,?,?)",
-                                    [(r.table, r.row, p, v, lb, pcs.AXES[p]) for r in t.rows
+                                    [(r.table, r.row, p, v, lb, r.titles[p]) for r in t.rows
                                      for p, values in r.axes.items() for v, lb in values])
                 codes = list(t.codes())
                 self.db.executemany("INSERT INTO pcs_code VALUES (?,?,?,?)", codes)

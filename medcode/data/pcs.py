@@ -6,14 +6,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-AXES = {1: "Section", 2: "Body System", 3: "Operation", 4: "Body Part", 5: "Approach", 6: "Device", 7: "Qualifier"}
-
 
 @dataclass
 class Row:
     table: str  # the first three characters, e.g. "0DT"
     row: int  # row number within the table (1-based, book order)
     axes: dict[int, list[tuple[str, str]]]  # position -> [(value, label)] for positions 4-7
+    titles: dict[int, str]  # position -> the axis name in this section ("Body Part", "Modality", ...)
 
 
 @dataclass
@@ -47,10 +46,11 @@ def parse_tables(path: Path) -> Tables:
         table = "".join(v for _, _, v, _ in head)
         tables[table] = head
         definitions[table] = _clean(tbl.findtext("axis[@pos='3']/definition"))
-        for n, row in enumerate(tbl.findall("pcsRow"), start=len([r for r in rows if r.table == table]) + 1):
+        for n, row in enumerate(tbl.findall("pcsRow"), start=sum(r.table == table for r in rows) + 1):
             axes = {int(a.get("pos")): [(lb.get("code"), _clean(lb.text)) for lb in a.findall("label")]
                     for a in row.findall("axis")}
-            rows.append(Row(table, n, axes))
+            titles = {int(a.get("pos")): _clean(a.findtext("title")) for a in row.findall("axis")}
+            rows.append(Row(table, n, axes, titles))
     return Tables(int(_clean(root.findtext("version"))), tables, definitions, rows)
 
 
