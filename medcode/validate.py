@@ -38,7 +38,7 @@ class Item:
     code: str
     entry: Code | None = None
     modifiers: tuple[str, ...] = ()  # "27447-RT-59" -> ("RT", "59")
-    units: int = 1  # "97110*4" -> 4
+    units: int | None = 1  # "97110*4" -> 4; None when the units are not a whole number >= 1
 
 
 @dataclass
@@ -103,18 +103,21 @@ def _poa(value, n: int) -> list[str] | None:
     return [clean(f) for f in flags]
 
 
-def _line(raw: str) -> tuple[str, tuple[str, ...], int]:
-    """A service line as typed: CODE, then -MODIFIER for each modifier, then *UNITS ("27447-RT*1")."""
-    text, _, units = clean(raw).partition("*")
-    code, *mods = text.split("-")
-    return code, tuple(m for m in mods if m), int(units) if units.isdigit() else 1
+def service_line(raw: str) -> tuple[str, tuple[str, ...], int | None, bool]:
+    """A service line as typed: CODE, then -MODIFIER for each modifier, then *UNITS ("27447-RT*1").
+
+    Returns (code, modifiers, units, has_units); units is None when "*N" is not a whole number >= 1."""
+    text, star, count = clean(raw).partition("*")
+    code, *mods = text.rstrip("-").split("-")
+    units = int(count) if count.isascii() and count.isdigit() and int(count) > 0 else None
+    return code, tuple(mods), units if star else 1, bool(star)
 
 
 def read_items(codes, system: str | None, db: sqlite3.Connection, year: int) -> list[Item]:
     items = []
     for pos, raw in enumerate(split_codes(codes)):
-        base, mods, units = _line(raw)
-        readings = [r for r in candidates(base, system) if r[0] in ("cpt", "hcpcs")] if (mods or units > 1) else []
+        base, mods, units, has_units = service_line(raw)
+        readings = [r for r in candidates(base, system) if r[0] in ("cpt", "hcpcs")] if (mods or has_units) else []
         readings = readings or candidates(raw, system)
         if not readings and system_name(system) in (None, "hcpcs") and len(clean(raw)) == 2:
             readings = [("hcpcs", clean(raw))]

@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Iterable
 from itertools import permutations, product
 
-from medcode.codes import candidates, clean
+from medcode.codes import candidates
 from medcode.lookup import READERS, _not_found
 from medcode.model import Code, Note
-from medcode.validate import Context, Finding, Item
+from medcode.validate import Context, Finding, Item, service_line
 
 # A manifestation code's title: "in (other) diseases classified elsewhere", "due to conditions classified ...".
 MANIFESTATION = re.compile(r"\b(?:in|due to|with) (?:[\w-]+ ){0,4}(?:diseases?|conditions?|disorders?) "
@@ -109,7 +109,7 @@ def _seventh_fix(ctx: Context, code: str) -> tuple[Code, list[str]] | None:
 def rule_format(ctx: Context) -> Iterable[Finding]:
     """Input shaped like no code system at all (ICD-10-CM I.A.2); claim lines ("27447-RT*1") are read elsewhere."""
     for item in (i for i in ctx.items if i.system is None):
-        if not candidates(clean(item.raw).partition("*")[0].split("-")[0]):
+        if not candidates(service_line(item.raw)[0]):
             yield Finding("format", "error", (item.raw,),
                           f"{item.raw[:20]!r}{'...' * (len(item.raw) > 20)} is not a code in any system the kit "
                           "knows: ICD-10-CM codes look like E11.22, ICD-10-PCS like 0DTJ4ZZ, HCPCS like J1100, CPT "

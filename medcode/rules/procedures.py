@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcode.codes import HCPCS_SHAPE, PCS_SHAPE, candidates, clean
+from medcode.codes import HCPCS_SHAPE, PCS_SHAPE, candidates
 from medcode.data.paths import SOURCE_DATA
 from medcode.data.sources import cms_dirs
 from medcode.lookup import READERS
-from medcode.validate import Context, Finding, Item
+from medcode.validate import Context, Finding, Item, service_line
 
 # Claim-line syntax: a modifier is attached to its code with a hyphen ("27447-RT"; several: "11042-59-XS"); units
 # come last after a star ("97110*4", "27447-RT*1"; none = 1 unit). Lines are split on spaces, commas, semicolons.
@@ -64,9 +64,7 @@ def _lines(ctx: Context) -> list[Line]:
     """Split each item ("27447-RT*1") into code, modifiers and units; a suffixed code is read CPT/HCPCS first."""
     out = []
     for item in ctx.items:
-        body, star, count = clean(item.raw).partition("*")
-        base, *mods = body.rstrip("-").split("-")
-        units = 1 if not star else int(count) if count.isascii() and count.isdigit() and int(count) > 0 else None
+        base, mods, units, star = service_line(item.raw)
         system, code, found = item.system, item.code, item.entry is not None
         if mods or star:
             readings = sorted(candidates(base), key=lambda r: r[0] not in ("cpt", "hcpcs")) or [(None, base)]
