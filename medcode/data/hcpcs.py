@@ -1,4 +1,4 @@
-"""Parse the CMS HCPCS Level II fixed-width file (ANWEB) and the NCCI MUE table."""
+"""Parse CMS payment-side files: HCPCS Level II (ANWEB), the NCCI MUE table, IPPS Table 5 (MS-DRG weights)."""
 from __future__ import annotations
 
 import csv
@@ -50,3 +50,21 @@ def parse_mue(path: Path) -> list[tuple[str, int, str, str]]:
         rows = list(csv.reader(f))
     start = next(i for i, r in enumerate(rows) if r and r[0].replace("\n", "").startswith("HCPCS")) + 1
     return [(r[0].strip(), int(r[1]), r[2].strip(), r[3].strip()) for r in rows[start:] if len(r) >= 4 and r[0].strip()]
+
+
+def parse_table5(path: Path) -> list[tuple[int, float, float | None, float | None]]:
+    """(MS-DRG, relative weight, geometric mean LOS, arithmetic mean LOS) from IPPS Final Rule Table 5,
+    as CMS's tab- or comma-separated text: a header row naming "MS-DRG" and "Weights", one row per DRG."""
+    text = path.read_text(encoding="cp1252")
+    rows = list(csv.reader(text.splitlines(), "excel-tab" if "\t" in text else "excel"))
+    head = next(i for i, r in enumerate(rows) if any(c.strip().upper() == "MS-DRG" for c in r)
+                and any("WEIGHT" in c.upper() for c in r))
+    cols = [c.strip().upper() for c in rows[head]]
+    drg, weight = cols.index("MS-DRG"), next(i for i, c in enumerate(cols) if "WEIGHT" in c)
+    gm = next((i for i, c in enumerate(cols) if "GEOMETRIC" in c), None)
+    am = next((i for i, c in enumerate(cols) if "ARITHMETIC" in c), None)
+
+    def num(row, i):
+        return float(row[i].replace(",", "")) if i is not None and i < len(row) and row[i].strip() else None
+    return [(int(r[drg]), num(r, weight), num(r, gm), num(r, am)) for r in rows[head + 1:]
+            if len(r) > weight and r[drg].strip().isdigit() and r[weight].strip()]

@@ -9,7 +9,8 @@ from medcode.data.paths import store_dir
 OPTIONAL = {"icd10cm-index": "Alphabetic Index", "icd10cm-eindex": "External Cause Index",
             "icd10cm-drug": "Table of Drugs and Chemicals", "icd10cm-neoplasm": "Neoplasm Table",
             "icd10pcs-tables": "ICD-10-PCS tables", "icd10pcs-index": "ICD-10-PCS Index",
-            "hcpcs": "HCPCS Level II", "ncci-mue": "NCCI MUE table"}
+            "hcpcs": "HCPCS Level II", "ncci-mue": "NCCI MUE table",
+            "ipps-table5": "IPPS Table 5 (MS-DRG relative weights)"}
 
 
 def info() -> dict:

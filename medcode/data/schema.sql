@@ -33,6 +33,7 @@ CREATE TABLE hcpcs (code TEXT PRIMARY KEY, kind TEXT, long TEXT, short TEXT, add
                     terminated TEXT, action TEXT);
 CREATE TABLE cpt (code TEXT PRIMARY KEY, description TEXT, section TEXT, notes TEXT, source TEXT);
 CREATE TABLE mue (code TEXT PRIMARY KEY, units INT, indicator TEXT, rationale TEXT);
+CREATE TABLE drg_weight (drg INT PRIMARY KEY, weight REAL, gmlos REAL, amlos REAL);  -- IPPS Table 5
 
 -- Search: one row per searchable text, and its full-text index (porter stemming).
 CREATE TABLE synonym (phrase TEXT PRIMARY KEY, means TEXT);

@@ -11,7 +11,7 @@ from pathlib import Path
 KINDS = (
     "icd10cm-tabular", "icd10cm-index", "icd10cm-index-csv", "icd10cm-eindex",
     "icd10cm-drug", "icd10cm-neoplasm", "icd10pcs-tables", "icd10pcs-definitions",
-    "icd10pcs-index", "hcpcs", "ncci-mue",
+    "icd10pcs-index", "hcpcs", "ncci-mue", "ipps-table5",
 )
 
 
@@ -60,6 +60,8 @@ def identify(path: Path) -> Source | None:
             return Source("hcpcs", int(m.group(1)), path)
         if m := re.fullmatch(r"MCR_MUE_PractitionerServices_Eff_\d\d-\d\d-(\d{4})\.csv", name, re.I):
             return Source("ncci-mue", int(m.group(1)), path)
+        if m := re.fullmatch(r".*FY[\s_-]*(\d{4}).*Table[\s_-]*5\b.*\.(txt|csv|tsv)", name, re.I):
+            return Source("ipps-table5", int(m.group(1)), path)  # IPPS Final Rule Table 5: MS-DRG weights
     except OSError:
         return None
     return None
