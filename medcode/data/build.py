@@ -91,24 +91,17 @@ class Builder:
         self.billable = {n.id: int(n.billable) for n in tab.nodes}
         self.chapter = {n.id: n.chapter for n in tab.nodes}
         # Search the titles; of a 7th-character set that has "initial encounter", only that one.
+        has_initial = {n.parent for n in tab.nodes if n.extension == "A"}
         for n in tab.nodes:
-            if n.kind in ("chapter", "block") or (n.extension and n.extension != "A" and n.parent
-                                                  and self._has_initial(n.parent)):
+            if n.kind in ("chapter", "block") or (n.extension not in ("", "A") and n.parent in has_initial):
                 continue
             self.doc("icd10cm", n.id, "title", "tabular", n.title, int(n.billable), n.chapter)
-        self._initial = None
         for node, kind, text, _refs in tab.notes:
             if kind == "inclusion_terms" and node in self.cm_codes:
                 self.doc("icd10cm", node, "inclusion", f"tabular: {text}", text, self.billable[node],
                          self.chapter[node])
         self.meta["icd10cm"] = {"release": f"FY{tab.version}", "nodes": len(tab.nodes),
                                 "billable": sum(n.billable for n in tab.nodes)}
-
-    def _has_initial(self, parent: str) -> bool:
-        if getattr(self, "_initial", None) is None:
-            self._initial = {p for (p, c) in self.db.execute(
-                "SELECT n.parent, n.id FROM cm_node n WHERE length(n.id) = 8 AND n.id LIKE '%A'")}
-        return parent in self._initial
 
     def _code(self, raw: str) -> tuple[str, int]:
         """Index code as stored (partial codes lose the dash) and whether it is valid this year:
