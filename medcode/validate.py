@@ -117,8 +117,9 @@ def read_items(codes, system: str | None, db: sqlite3.Connection, year: int) -> 
     items = []
     for pos, raw in enumerate(split_codes(codes)):
         base, mods, units, has_units = service_line(raw)
-        readings = [r for r in candidates(base, system) if r[0] in ("cpt", "hcpcs")] if (mods or has_units) else []
-        readings = readings or candidates(raw, system)
+        suffixed = bool(mods or has_units)  # a claim line: read CPT/HCPCS first
+        readings = (sorted(candidates(base, system), key=lambda r: r[0] not in ("cpt", "hcpcs")) if suffixed
+                    else candidates(raw, system))
         if not readings and system_name(system) in (None, "hcpcs") and len(clean(raw)) == 2:
             readings = [("hcpcs", clean(raw))]
         found = None
@@ -130,8 +131,7 @@ def read_items(codes, system: str | None, db: sqlite3.Connection, year: int) -> 
         if found is None:
             sys_, code = readings[0] if readings else (None, clean(raw))
             found = Item(raw, pos, sys_, code)
-        if found.system in ("cpt", "hcpcs"):
-            found.modifiers, found.units = mods, units
+        found.modifiers, found.units = mods, units
         items.append(found)
     return items
 

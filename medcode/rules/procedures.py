@@ -9,10 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcode.codes import HCPCS_SHAPE, PCS_SHAPE, candidates
+from medcode.codes import HCPCS_SHAPE, PCS_SHAPE
 from medcode.data.paths import SOURCE_DATA
 from medcode.data.sources import cms_dirs
-from medcode.lookup import READERS
 from medcode.validate import Context, Finding, Item, service_line
 
 # Claim-line syntax: a modifier is attached to its code with a hyphen ("27447-RT"; several: "11042-59-XS"); units
@@ -61,18 +60,9 @@ class Line:
 
 
 def _lines(ctx: Context) -> list[Line]:
-    """Split each item ("27447-RT*1") into code, modifiers and units; a suffixed code is read CPT/HCPCS first."""
-    out = []
-    for item in ctx.items:
-        base, mods, units, star = service_line(item.raw)
-        system, code, found = item.system, item.code, item.entry is not None
-        if mods or star:
-            readings = sorted(candidates(base), key=lambda r: r[0] not in ("cpt", "hcpcs")) or [(None, base)]
-            hits = [(s, c, True) for s, c in readings if s and READERS[s](ctx.db, c, ctx.year)]
-            system, code, found = hits[0] if hits else (*readings[0], False)
-        procedure = system in ("cpt", "hcpcs") and len(code) == 5
-        out.append(Line(item, base, system, code, found, tuple(mods), units, procedure))
-    return out
+    """Each item as a claim line (validate.read_items has already read "27447-RT*1" CPT/HCPCS first)."""
+    return [Line(i, service_line(i.raw)[0], i.system, i.code, i.entry is not None, i.modifiers, i.units,
+                 i.system in ("cpt", "hcpcs") and len(i.code) == 5) for i in ctx.items]
 
 
 def _dos(ctx: Context) -> tuple[str, str]:
